@@ -1,0 +1,1 @@
+"""Closer Together: an Alexa skill that guides couples through short connection exercises."""

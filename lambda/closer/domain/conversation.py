@@ -1,0 +1,344 @@
+"""The conversation: what the skill says and remembers for each thing a couple can ask.
+
+One `Conversation` serves one request. It starts from the household record and the session's short-term state,
+answers one act (launch, start an exercise, yes, next, ...) with a `Say`, and leaves the updated record and
+session state behind for the caller to store. It does no I/O; exercises are delegated to the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from .catalogue import Catalogue, Exercise
+from .engine import Engine, Event, Outcome, Partners
+from .household import Household
+from .prompts import todays_prompt
+from .speech import Card, Chime, Pause, Say, Segment
+
+PROMPT_QUIET_SECONDS = 120
+
+
+@dataclass
+class Session:
+    """Short-term state that lives in the Alexa session attributes and ends with the session."""
+
+    pending: str | None = None  # what a yes or no answers: "names", "resume", "prompt", "delete", "start:<id>"
+    exercising: bool = False  # an exercise is running in this session, so next/yes/no go to the engine
+    turn: int = 0  # rotates the variants of repeated lines
+    last: Say | None = None  # for "repeat" outside an exercise
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"turn": self.turn, "exercising": self.exercising}
+        if self.pending:
+            data["pending"] = self.pending
+        if self.last:
+            data["last"] = self.last.to_json()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Session:
+        if not isinstance(data, dict):
+            return cls()
+        pending = data.get("pending")
+        last = data.get("last")
+        return cls(pending=pending if isinstance(pending, str) else None,
+                   exercising=bool(data.get("exercising", False)),
+                   turn=int(data["turn"]) if isinstance(data.get("turn"), int) else 0,
+                   last=Say.from_json(last) if isinstance(last, dict) else None)
+
+
+class Conversation:
+    def __init__(self, catalogue: Catalogue, household: Household, session: Session, now: datetime,
+                 locale: str, one_shot: bool = False) -> None:
+        self.catalogue = catalogue
+        self.locale = locale
+        self.now = now
+        self.one_shot = one_shot  # the session was opened by this very request ("ask closer together to ...")
+        self.session = session
+        self.pending, session.pending = session.pending, None  # an answer clears the question by default
+        self.household = self._without_stale_progress(household)
+        self.forget = False  # set when the couple confirmed "delete our data"
+        self.engine = Engine(catalogue, locale)
+
+    # -- opening --
+
+    def launch(self) -> Say:
+        h = self.household
+        if not h.names_asked:
+            self.household = replace(h, names_asked=True)
+            self.session.pending = "names"
+            return self._reply(Say.ask(self._line("welcome_first"), reprompt=self._line("ask_names_reprompt")))
+        greeting = self._line("welcome_back_named", names=self._names()) if h.names else self._line("welcome_back")
+        if h.progress:
+            exercise = self.catalogue.exercise(h.progress.exercise)
+            self.session.pending = "resume"
+            return self._reply(Say.ask(
+                greeting, self._line("offer_resume", exercise=exercise.name, round=h.progress.round + 1,
+                                     rounds=exercise.rounds),
+                reprompt=self._line("offer_resume_reprompt", exercise=exercise.name)))
+        if not self._heard_prompt_today():
+            self.session.pending = "prompt"
+            return self._reply(Say.ask(greeting, self._line("offer_prompt"),
+                                       reprompt=self._line("offer_prompt_reprompt")))
+        return self._reply(self._recommend(greeting))
+
+    def set_names(self, first: str | None, second: str | None) -> Say:
+        named = self.catalogue.exercise_named(f"{first} {self._line('and')} {second}")
+        if named:  # "boundaries and promises" sounds like two names to Alexa
+            return self.start_exercise(named.id)
+        if not first or not second:
+            self.session.pending = "names"
+            return self._reply(Say.ask(self._line("names_missing"), reprompt=self._line("ask_names_reprompt")))
+        self.household = replace(self.household, names=(_tidy_name(first), _tidy_name(second)),
+                                 names_asked=True)
+        saved = self._line("names_saved", names=self._names())
+        if self._in_exercise():
+            return self._exercise(Event.REPEAT, lead=saved)
+        return self._reply(self._recommend(saved))
+
+    # -- exercises --
+
+    def start_exercise(self, exercise_id: str | None) -> Say:
+        if exercise_id not in self.catalogue.exercises:
+            return self._reply(Say.ask(self._line("unknown_exercise", exercises=self._exercise_names()),
+                                       reprompt=self._line("list_reprompt")))
+        self.session.exercising = True
+        return self._play(self.engine.start(exercise_id, self._partners()))
+
+    def resume(self) -> Say:
+        progress = self.household.progress
+        if progress is None:
+            return self._reply(self._recommend(self._line("nothing_to_resume")))
+        self.session.exercising = True
+        return self._play(self.engine.resume(progress, self._partners()))
+
+    def list_exercises(self) -> Say:
+        return self._reply(Say.ask(
+            self._line("list_exercises", count=len(self.catalogue.exercises), exercises=self._exercise_names()),
+            reprompt=self._line("list_reprompt")))
+
+    # -- the small words: yes, no, next, repeat, start over --
+
+    def yes(self) -> Say:
+        pending = self.pending
+        if pending == "resume":
+            return self.resume()
+        if pending == "prompt":
+            return self.todays_prompt()
+        if pending == "delete":
+            self.forget = True
+            return self._reply(Say.tell(self._line("deleted")))
+        if pending and pending.startswith("start:"):
+            return self.start_exercise(pending.removeprefix("start:"))
+        if pending == "names":
+            return self.set_names(None, None)
+        if self._in_exercise():
+            return self._exercise(Event.YES)
+        return self._reply(self._menu(self._line("stray_answer")))
+
+    def no(self) -> Say:
+        pending = self.pending
+        if pending == "resume":
+            if not self._heard_prompt_today():
+                self.session.pending = "prompt"
+                return self._reply(Say.ask(self._line("declined"), self._line("offer_prompt"),
+                                           reprompt=self._line("offer_prompt_reprompt")))
+            return self._reply(self._menu(self._line("declined")))
+        if pending == "delete":
+            return self._reply(self._menu(self._line("delete_kept")))
+        if pending == "names":
+            self.household = replace(self.household, names=None, names_asked=True)
+            return self._reply(self._recommend(self._line("names_skipped")))
+        if pending == "prompt":
+            return self._reply(self._recommend(self._line("declined")))
+        if pending:
+            return self._reply(self._menu(self._line("declined")))
+        if self._in_exercise():
+            return self._exercise(Event.NO)
+        return self._reply(self._menu(self._line("stray_answer")))
+
+    def next(self) -> Say:
+        if self.pending == "names":
+            return self.no()
+        if self.pending in ("resume", "prompt") or (self.pending or "").startswith("start:"):
+            return self.yes()
+        if self._in_exercise():
+            return self._exercise(Event.NEXT)
+        if self.household.progress:
+            return self.resume()
+        return self._reply(self._menu())
+
+    def repeat(self) -> Say:
+        self.session.pending = self.pending  # repeating keeps the question open
+        if self._in_exercise():
+            return self._exercise(Event.REPEAT)
+        if self.session.last:
+            return self._reply(self.session.last)
+        return self._reply(self._menu())
+
+    def start_over(self) -> Say:
+        if self.household.progress:
+            self.session.exercising = True
+            return self._exercise(Event.START_OVER)
+        return self._reply(self._menu())
+
+    # -- ways out --
+
+    def help(self) -> Say:
+        if self._in_exercise():
+            return self._exercise(Event.HELP)
+        return self._reply(Say.ask(self._line("help"), reprompt=self._line("help_reprompt")))
+
+    def pause(self) -> Say:
+        if self.household.progress:
+            self.session.exercising = False
+            return self._reply(Say.tell(self._line("pause_in_exercise")))
+        return self._reply(Say.tell(self._line("goodbye")))
+
+    def stop(self) -> Say:
+        if self._in_exercise():
+            self.session.exercising = False
+            return self._reply(Say.tell(self._line("stop_in_exercise")))
+        return self._reply(Say.tell(self._line("goodbye")))
+
+    def home(self) -> Say:
+        self.session.exercising = False
+        return self._reply(self._menu(self._line("home")))
+
+    def fallback(self) -> Say:
+        if self._in_exercise():
+            self.session.pending = self.pending
+            progress = self.household.progress
+            assert progress is not None
+            step = self.engine.handle(progress, Event.HELP, self._partners()).reprompt
+            return self._reply(Say.ask(self._line("fallback_in_exercise"), step, reprompt=step))
+        return self._reply(Say.ask(self._line("fallback"), reprompt=self._line("menu_reprompt")))
+
+    def session_ended(self) -> Say:
+        self.session.exercising = False
+        return Say.nothing()
+
+    # -- the daily prompt, progress, safety, deleting --
+
+    def todays_prompt(self) -> Say:
+        self.household, prompt = todays_prompt(self.household, self.catalogue, self.now.date())
+        self.session.exercising = False
+        card = Card(self._line("prompt_card_title"), prompt.text)
+        if self.one_shot:
+            return self._reply(Say.tell(self._line("prompt_intro"), prompt.text,
+                                        self._line("prompt_oneshot_invite"), card=card))
+        lead: list[Segment] = [self._line("prompt_intro"), prompt.text, self._line("prompt_invite"),
+                               Pause(PROMPT_QUIET_SECONDS), Chime(), self._line("prompt_after")]
+        return self._reply(self._recommend(lead, card=card))
+
+    def progress(self) -> Say:
+        week = self.household.completions_since(self.now - timedelta(days=7))
+        if not week:
+            summary = self._line("progress_none")
+        elif len(week) == 1:
+            summary = self._line("progress_one", exercise=self.catalogue.exercise(week[0].exercise).name)
+        else:
+            distinct = list(dict.fromkeys(self.catalogue.exercise(c.exercise).name for c in week
+                                          if c.exercise in self.catalogue.exercises))
+            summary = self._line("progress_many", count=len(week), exercises=self._join(distinct))
+        total = self.household.completed
+        lead = [summary] + ([self._line("progress_total", total=total)] if total > len(week) else [])
+        return self._reply(self._recommend(lead))
+
+    def safety(self) -> Say:
+        self.household = replace(self.household, progress=None)
+        self.session.exercising = False
+        text = self._line("safety")
+        return self._reply(Say.tell(text, card=Card(self._line("safety_card_title"), text)))
+
+    def delete_data(self) -> Say:
+        self.session.pending = "delete"
+        return self._reply(Say.ask(self._line("delete_confirm"), reprompt=self._line("delete_reprompt")))
+
+    def error(self) -> Say:
+        return self._reply(Say.ask(self._line("error_apology"), reprompt=self._line("error_reprompt")))
+
+    # -- helpers --
+
+    def _exercise(self, event: Event, lead: str = "") -> Say:
+        progress = self.household.progress
+        assert progress is not None
+        outcome = self.engine.handle(progress, event, self._partners())
+        return self._play(outcome, lead)
+
+    def _play(self, outcome: Outcome, lead: str = "") -> Say:
+        if not outcome.finished:
+            self.household = replace(self.household, progress=outcome.progress)
+            return self._reply(Say.ask(lead, outcome.speech, reprompt=outcome.reprompt))
+        self.household = self.household.complete(self.household.progress.exercise if self.household.progress
+                                                 else "", self.now)
+        self.session.exercising = False
+        if not self._heard_prompt_today():
+            self.session.pending = "prompt"
+            return self._reply(Say.ask(lead, outcome.speech, self._line("done_offer_prompt"),
+                                       reprompt=self._line("offer_prompt_reprompt")))
+        return self._reply(Say.ask(lead, outcome.speech, self._line("done_menu"),
+                                   reprompt=self._line("menu_reprompt")))
+
+    def _recommend(self, lead: Segment | list[Segment], card: Card | None = None) -> Say:
+        exercise = self._suggestion()
+        self.session.pending = f"start:{exercise.id}"
+        return Say.ask(lead, self._line("recommend", exercise=exercise.name, pitch=exercise.pitch,
+                                        minutes=exercise.minutes),
+                       reprompt=self._line("recommend_reprompt", exercise=exercise.name), card=card)
+
+    def _suggestion(self) -> Exercise:
+        """The exercise least recently done (never-done ones first, by rank), so a couple meets them all."""
+        last_done = {c.exercise: c.at for c in self.household.history}
+        return min(self.catalogue.exercises.values(),
+                   key=lambda e: (last_done.get(e.id, 0), e.rank, e.section, e.id))
+
+    def _menu(self, lead: str = "") -> Say:
+        return Say.ask(lead, self._line("menu"), reprompt=self._line("menu_reprompt"))
+
+    def _reply(self, say: Say) -> Say:
+        self.session.turn += 1
+        if not say.end_session:
+            self.session.last = say
+        return say
+
+    def _in_exercise(self) -> bool:
+        return self.session.exercising and self.household.progress is not None
+
+    def _heard_prompt_today(self) -> bool:
+        return self.household.prompts.day == self.now.date().isoformat()
+
+    def _partners(self) -> Partners:
+        return Partners.of(self.household, self.catalogue, self.locale)
+
+    def _names(self) -> str:
+        partners = self._partners()
+        return self._join([partners.one, partners.two])
+
+    def _exercise_names(self) -> str:
+        return self._join([e.name for e in self.catalogue.exercises.values()])
+
+    def _join(self, items: list[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self._line('and')} {items[-1]}"
+
+    def _line(self, key: str, **values: object) -> str:
+        return self.catalogue.line(key, self.locale, variant=self.session.turn, **values)
+
+    def _without_stale_progress(self, household: Household) -> Household:
+        """Drop progress that points at an exercise or step the content no longer has."""
+        progress = household.progress
+        if progress is None:
+            return household
+        exercise = self.catalogue.exercises.get(progress.exercise)
+        if exercise is None or progress.step not in {s.id for s in exercise.steps} \
+                or progress.round >= exercise.rounds:
+            return replace(household, progress=None)
+        return household
+
+
+def _tidy_name(name: str) -> str:
+    return " ".join(part.capitalize() for part in name.split())[:40]
