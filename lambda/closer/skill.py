@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
@@ -44,14 +44,12 @@ class Skill:
         if not isinstance(envelope, RequestEnvelope) or envelope.request is None or envelope.context is None:
             log.warning("request without request or context")
             return self._apology()
-        result: dict[str, Any] = self.serializer.serialize(self.custom.invoke(envelope, context))
-        return result
+        return cast(dict[str, Any], self.serializer.serialize(self.custom.invoke(envelope, context)))
 
     def _apology(self) -> dict[str, Any]:
         say = Say.ask(self.catalogue.line("error_apology", DEFAULT_LOCALE),
                       reprompt=self.catalogue.line("error_reprompt", DEFAULT_LOCALE))
-        result: dict[str, Any] = self.serializer.serialize({"version": "1.0", "response": render.response(say)})
-        return result
+        return cast(dict[str, Any], self.serializer.serialize({"version": "1.0", "response": render.response(say)}))
 
 
 def build_skill(settings: Settings | None = None, store: HouseholdStore | None = None) -> Skill:
@@ -59,7 +57,7 @@ def build_skill(settings: Settings | None = None, store: HouseholdStore | None =
     catalogue = load_catalogue()
     keeper = HouseholdKeeper(store or open_store(settings))
     builder = CustomSkillBuilder()
-    builder.skill_id = settings.skill_id
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it as None
     for handler in handlers.ALL:
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(OpenTurn(keeper, catalogue))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -32,19 +32,27 @@ class Turn:
     said: Say | None = None
 
 
+def _turn(handler_input: HandlerInput) -> Turn | None:
+    return cast(Turn | None, handler_input.attributes_manager.request_attributes.get(_TURN))
+
+
 def conversation(handler_input: HandlerInput) -> Conversation:
-    turn: Turn = handler_input.attributes_manager.request_attributes[_TURN]
+    turn = _turn(handler_input)
+    if turn is None:
+        raise LookupError("no turn was opened for this request")
     return turn.conversation
 
 
 def answer(handler_input: HandlerInput, say: Say) -> Response:
     """Render `say` as this turn's response (and remember it, in case the save needs a word added)."""
-    handler_input.attributes_manager.request_attributes[_TURN].said = say
+    turn = _turn(handler_input)
+    if turn is not None:
+        turn.said = say
     return render.response(say)
 
 
 def request_time(handler_input: HandlerInput) -> datetime:
-    stamp = handler_input.request_envelope.request.timestamp
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if not isinstance(stamp, datetime):
         return datetime.now(UTC)
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
@@ -54,7 +62,7 @@ def locale_of(handler_input: HandlerInput) -> str:
     return getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
 
 
-class OpenTurn(AbstractRequestInterceptor):  # type: ignore[misc]
+class OpenTurn(AbstractRequestInterceptor):
     def __init__(self, keeper: HouseholdKeeper, catalogue: Catalogue) -> None:
         self.keeper = keeper
         self.catalogue = catalogue
@@ -63,21 +71,24 @@ class OpenTurn(AbstractRequestInterceptor):  # type: ignore[misc]
         envelope = handler_input.request_envelope
         attributes: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
         now = request_time(handler_input)
-        opened = self.keeper.open(envelope.context.system.user.user_id, attributes, now)
+        user_id = getattr(getattr(getattr(envelope.context, "system", None), "user", None), "user_id", None)
+        if not isinstance(user_id, str) or not user_id:
+            raise ValueError("the request names no Alexa user")
+        opened = self.keeper.open(user_id, attributes, now)
         one_shot = bool(envelope.session and envelope.session.new) and \
-            envelope.request.object_type == "IntentRequest"
+            getattr(envelope.request, "object_type", None) == "IntentRequest"
         talk = Conversation(self.catalogue, opened.household, Session.from_json(attributes.get("session")),
                             now, locale_of(handler_input), one_shot=one_shot)
         handler_input.attributes_manager.request_attributes[_TURN] = Turn(talk, opened, now)
 
 
-class CloseTurn(AbstractResponseInterceptor):  # type: ignore[misc]
+class CloseTurn(AbstractResponseInterceptor):
     def __init__(self, keeper: HouseholdKeeper, catalogue: Catalogue) -> None:
         self.keeper = keeper
         self.catalogue = catalogue
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        turn: Turn | None = handler_input.attributes_manager.request_attributes.get(_TURN)
+        turn = _turn(handler_input)
         if turn is None:
             return
         talk = turn.conversation

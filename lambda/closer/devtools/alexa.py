@@ -8,7 +8,7 @@ returns the response (the Lambda handler in-process, or an HTTP client); it carr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -114,7 +114,7 @@ class LocalAlexa:
             return SlotFill(value, slot_type, custom=True)
         return SlotFill(value, slot_type)
 
-    def _intent_body(self, name: str, fills: dict[str, SlotFill | None]) -> dict[str, Any]:
+    def _intent_body(self, name: str, fills: Mapping[str, SlotFill | None]) -> dict[str, Any]:
         model = self.resolver.model if self.resolver else None
         declared = model.intent(name) if model else None
         names = set(declared.slots) if declared else set()

@@ -18,8 +18,8 @@ from .model import InteractionModel
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
     "AMAZON.HelpIntent": ("help", "help me", "help please", "what can i say", "what can i do", "how does this work",
                           "what do i do", "i'm confused"),
-    "AMAZON.StopIntent": ("stop", "quit", "exit", "goodbye", "bye", "shut up", "that's enough", "we're finished for now",
-                          "stop it", "end", "off"),
+    "AMAZON.StopIntent": ("stop", "quit", "exit", "goodbye", "bye", "shut up", "that's enough", "stop it",
+                          "we're finished for now", "end", "off"),
     "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
     "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go back to the start", "back to the start"),
     "AMAZON.PauseIntent": ("pause", "hold on", "wait", "pause please", "pause it", "give us a minute"),
@@ -117,8 +117,9 @@ class Resolver:
         inv = re.escape(self.invocation)
         if re.fullmatch(rf"(?:{'|'.join(LAUNCH_VERBS + ONE_SHOT_VERBS)})\s+{inv}", words):
             return Resolution(launch=True, intent=None, sample=words)
-        one_shot = re.fullmatch(rf"(?:{'|'.join(ONE_SHOT_VERBS)})\s+{inv}\s+(?:(?:{'|'.join(CONNECTING_WORDS)})\s+)?(.+)",
-                                words) or re.fullmatch(rf"(?:{'|'.join(LAUNCH_VERBS)})\s+{inv}\s+and\s+(.+)", words)
+        connecting = "|".join(CONNECTING_WORDS)
+        one_shot = re.fullmatch(rf"(?:{'|'.join(ONE_SHOT_VERBS)})\s+{inv}\s+(?:(?:{connecting})\s+)?(.+)", words) \
+            or re.fullmatch(rf"(?:{'|'.join(LAUNCH_VERBS)})\s+{inv}\s+and\s+(.+)", words)
         if one_shot:
             inner = self.match(one_shot.group(1))
             if inner.intent == FALLBACK:  # the connecting word may belong to the request ("ask ... for today's prompt")
@@ -136,7 +137,9 @@ class Resolver:
             if not found:
                 continue
             candidate = self._fill(pattern, found)
-            if candidate is not None and (best is None or candidate.score > best.score):
+            if candidate is None or candidate.score == 0:  # a bare {slot} that resolved nothing pins nothing down
+                continue
+            if best is None or candidate.score > best.score:
                 best = candidate
         if best is None:
             return Resolution(False, FALLBACK if self._has_fallback else None)

@@ -7,6 +7,7 @@ session state behind for the caller to store. It does no I/O; exercises are dele
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,7 +102,7 @@ class Conversation:
     # -- exercises --
 
     def start_exercise(self, exercise_id: str | None) -> Say:
-        if exercise_id not in self.catalogue.exercises:
+        if exercise_id is None or exercise_id not in self.catalogue.exercises:
             return self._reply(Say.ask(self._line("unknown_exercise", exercises=self._exercise_names()),
                                        reprompt=self._line("list_reprompt")))
         self.session.exercising = True
@@ -282,7 +283,7 @@ class Conversation:
         return self._reply(Say.ask(lead, outcome.speech, self._line("done_menu"),
                                    reprompt=self._line("menu_reprompt")))
 
-    def _recommend(self, lead: Segment | list[Segment], card: Card | None = None) -> Say:
+    def _recommend(self, lead: Segment | Sequence[Segment], card: Card | None = None) -> Say:
         exercise = self._suggestion()
         self.session.pending = f"start:{exercise.id}"
         return Say.ask(lead, self._line("recommend", exercise=exercise.name, pitch=exercise.pitch,

@@ -7,7 +7,7 @@ Speech is a sequence of plain-text pieces, timed silences and chimes. The domain
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -44,7 +44,7 @@ class Say:
     card: Card | None = None
 
     @classmethod
-    def ask(cls, *speech: Segment | Iterable[Segment], reprompt: str | Iterable[Segment],
+    def ask(cls, *speech: Segment | Iterable[Segment], reprompt: Segment | Iterable[Segment],
             card: Card | None = None) -> Say:
         """An answer that keeps the microphone open and reprompts if nobody answers."""
         return cls(_flatten(speech), _flatten((reprompt,)), end_session=False, card=card)

@@ -14,7 +14,7 @@ from ..domain.speech import Say
 from ..turn import answer, conversation
 
 
-class Handler(AbstractRequestHandler):  # type: ignore[misc]
+class Handler(AbstractRequestHandler):
     request_type = "IntentRequest"
     intents: tuple[str, ...] = ()
 

@@ -21,7 +21,7 @@ from .navigation import SILENT_REQUESTS
 log = logging.getLogger(__name__)
 
 
-class Apologise(AbstractExceptionHandler):  # type: ignore[misc]
+class Apologise(AbstractExceptionHandler):
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
 

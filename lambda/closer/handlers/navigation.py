@@ -45,7 +45,7 @@ class Unhandled(Handler):
         return True
 
     def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        if handler_input.request_envelope.request.object_type in SILENT_REQUESTS:
+        if getattr(handler_input.request_envelope.request, "object_type", None) in SILENT_REQUESTS:
             return talk.session_ended()
         return talk.fallback()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
@@ -21,7 +22,8 @@ from .base import HouseholdStore, StoreUnavailable, VersionConflict
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = 0.01  # doubled after each lost race, with jitter, so devices stop colliding
 
 
 class Outcome(Enum):
@@ -44,7 +46,7 @@ class Opened:
 class HouseholdKeeper:
     def __init__(self, store: HouseholdStore, rng: random.Random | None = None) -> None:
         self.store = store
-        self.rng = rng
+        self.rng = rng or random.Random()
 
     def open(self, user_id: str, session: dict[str, Any], now: datetime) -> Opened:
         """The household for this turn: from the session if it has it, else from the store (once per session)."""
@@ -94,10 +96,11 @@ class HouseholdKeeper:
 
     def _save(self, base: Household, ours: Household) -> Household:
         attempt = replace(ours, version=base.version)
-        for _ in range(MAX_ATTEMPTS):
+        for tries in range(MAX_ATTEMPTS):
             try:
                 return self.store.save(attempt)
             except VersionConflict:
+                time.sleep(self.rng.uniform(0, BACKOFF_SECONDS * 2**tries))
                 theirs = self.store.load(ours.user_id)
                 if theirs is None:  # another device deleted the household: start again from what we have
                     theirs = replace(Household.new(ours.user_id, datetime.fromtimestamp(ours.created_at)),
