@@ -22,9 +22,11 @@ import pytest
 _DB_DIR = tempfile.mkdtemp(prefix="closer-tests-")
 os.environ["CLOSER_DB"] = str(Path(_DB_DIR) / "households.sqlite3")
 os.environ.pop("CLOSER_SKILL_ID", None)
+os.environ["CLOSER_API_TIMEOUT"] = "0.5"  # the stand-in's "timeout" faults stall for longer than this
 
 import lambda_function  # noqa: E402
 from closer.devtools.alexa import LocalAlexa  # noqa: E402
+from closer.devtools.alexa_api_standin import AlexaApiStandIn  # noqa: E402
 from closer.devtools.chat import readable  # noqa: E402
 from closer.devtools.model import InteractionModel  # noqa: E402
 from closer.devtools.resolver import Resolver  # noqa: E402
@@ -32,6 +34,8 @@ from closer.render import MAX_REPROMPT_SECONDS, MAX_SPEECH_SECONDS, WORDS_PER_SE
 from closer.store.sqlite import SqliteStore  # noqa: E402
 
 RESOLVER = Resolver(InteractionModel.load())
+# The Alexa service APIs (time zone, reminders) answered locally for every test that does not bring its own.
+ALEXA_API = AlexaApiStandIn(time_zone="UTC").start()
 
 
 class Clock:
@@ -68,6 +72,13 @@ def check_response(event: dict[str, Any], response: dict[str, Any]) -> None:
     assert len(speech["ssml"]) < 8000
     assert seconds_of_audio(speech["ssml"]) <= MAX_SPEECH_SECONDS
     assert readable(speech["ssml"]).strip(), "an answer must say something"
+    directives = body.get("directives") or []
+    if any(d["type"] == "Connections.SendRequest" for d in directives):
+        # Alexa asks for a permission next: the session neither ends nor reprompts meanwhile.
+        assert "shouldEndSession" not in body and "reprompt" not in body
+        (ask,) = directives
+        assert ask["name"] == "AskFor" and ask["payload"]["@type"] == "AskForPermissionsConsentRequest"
+        return
     if body.get("shouldEndSession") is False:
         reprompt = body["reprompt"]["outputSpeech"]["ssml"]
         ET.fromstring(reprompt)
@@ -87,10 +98,11 @@ def checked_lambda(event: dict[str, Any]) -> dict[str, Any]:
 class Couple:
     """A household talking to the skill through a local Alexa; every response is checked on the way."""
 
-    def __init__(self, clock: Clock, user_id: str | None = None, locale: str = "en-US") -> None:
+    def __init__(self, clock: Clock, user_id: str | None = None, locale: str = "en-US",
+                 api: AlexaApiStandIn = ALEXA_API) -> None:
         self.clock = clock
         self.alexa = LocalAlexa(checked_lambda, RESOLVER, user_id=user_id or f"amzn1.ask.account.{uuid.uuid4()}",
-                                locale=locale, clock=clock)
+                                locale=locale, clock=clock, api_endpoint=api.url)
         self.response: dict[str, Any] = {}
 
     @property

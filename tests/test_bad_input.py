@@ -20,7 +20,7 @@ from closer.skill import build_skill
 from closer.store.base import HouseholdStore, StoreUnavailable
 from closer.store.keeper import HouseholdKeeper, Outcome
 from closer.store.sqlite import SqliteStore
-from conftest import RESOLVER, Clock, Couple, check_response
+from conftest import ALEXA_API, RESOLVER, Clock, Couple, check_response
 
 
 def test_an_intent_the_skill_does_not_know(named_couple: Couple) -> None:
@@ -119,7 +119,7 @@ def flaky_couple(tmp_path: Path, clock: Clock) -> tuple[Couple, FlakyStore]:
         return response
 
     couple = Couple(clock)
-    couple.alexa = LocalAlexa(endpoint, RESOLVER, user_id=couple.user_id, clock=clock)
+    couple.alexa = LocalAlexa(endpoint, RESOLVER, user_id=couple.user_id, clock=clock, api_endpoint=ALEXA_API.url)
     return couple, store
 
 

@@ -58,3 +58,12 @@ def test_merge_keeps_their_change_where_we_changed_nothing() -> None:
     ours = replace(base, progress=Progress("appreciation", "think"))
     merged = merge(base, ours, theirs)
     assert merged.names == ("Sam", "Alex") and merged.progress == Progress("appreciation", "think")
+
+
+def test_merge_counts_a_completion_the_store_already_holds_only_once() -> None:
+    # Our earlier write landed but its answer was lost: the store already has our completion.
+    base = replace(household(), version=3)
+    ours = base.complete("appreciation", NOW)
+    theirs = replace(ours, version=4)
+    merged = merge(base, ours, theirs)
+    assert merged.completed == 1 and [c.exercise for c in merged.history] == ["appreciation"]

@@ -74,3 +74,9 @@ def test_the_manifest_is_ready_for_certification() -> None:
         assert privacy["privacyPolicyUrl"].startswith("https://")
         assert privacy["termsOfUseUrl"].startswith("https://")
     assert MANIFEST["privacyAndCompliance"]["usesPersonalInfo"] is True
+
+
+def test_the_manifest_declares_the_reminders_permission_the_skill_asks_for() -> None:
+    from closer.domain.reminders import PERMISSION_SCOPE
+
+    assert {"name": PERMISSION_SCOPE} in MANIFEST["permissions"]

@@ -16,7 +16,12 @@ RESOLVER = Resolver(MODEL)
 
 def filled_samples() -> list[tuple[str, str, dict[str, str]]]:
     """Every sample with its slots filled from the slot types (custom) or a plausible value (built-in)."""
-    builtin_values = {"AMAZON.FirstName": itertools.cycle(["sam", "alex", "priya", "jordan"])}
+    # Built-in slot types: what someone says, and the value Alexa sends for it.
+    builtin_values = {
+        "AMAZON.FirstName": itertools.cycle([("sam", "sam"), ("alex", "alex"), ("priya", "priya")]),
+        "AMAZON.TIME": itertools.cycle([("eight", "08:00"), ("nine thirty pm", "21:30"), ("7 pm", "19:00"),
+                                        ("half past six", "06:30")]),
+    }
     cases = []
     for intent in MODEL.intents:
         for number, sample in enumerate(intent.samples):
@@ -29,7 +34,7 @@ def filled_samples() -> list[tuple[str, str, dict[str, str]]]:
                     value = values[number % len(values)]
                     spoken, slots[name] = value.name, value.id
                 else:
-                    spoken = slots[name] = next(builtin_values[slot_type])
+                    spoken, slots[name] = next(builtin_values[slot_type])
                 text = text.replace("{" + name + "}", spoken, 1)
             cases.append((text, intent.name, slots))
     return cases

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from ask_sdk_model import Response
+from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import Reprompt, SimpleCard, SsmlOutputSpeech
 
 from .domain.speech import Chime, Pause, Say, Segment
@@ -59,10 +60,15 @@ def response(say: Say) -> Response:
     if not say.speech:
         return Response()
     reprompt = None
-    if not say.end_session:
+    if not say.end_session and not say.consent:
         if not say.reprompt:
             raise ValueError("an answer that keeps the session open needs a reprompt")
         reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=ssml(say.reprompt, MAX_REPROMPT_SECONDS)))
     card = SimpleCard(title=say.card.title, content=say.card.text) if say.card else None
+    if say.consent:  # Alexa asks next; the session neither ends nor reprompts meanwhile
+        directive = SendRequestDirective(name="AskFor", token=say.consent.token, payload={
+            "@type": "AskForPermissionsConsentRequest", "@version": "2",
+            "permissionScopes": [{"permissionScope": say.consent.scope, "consentLevel": "ACCOUNT"}]})
+        return Response(output_speech=SsmlOutputSpeech(ssml=ssml(say.speech)), card=card, directives=[directive])
     return Response(output_speech=SsmlOutputSpeech(ssml=ssml(say.speech)), reprompt=reprompt, card=card,
                     should_end_session=say.end_session)

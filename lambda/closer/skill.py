@@ -60,7 +60,7 @@ def build_skill(settings: Settings | None = None, store: HouseholdStore | None =
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK types it as None
     for handler in handlers.ALL:
         builder.add_request_handler(handler)
-    builder.add_global_request_interceptor(OpenTurn(keeper, catalogue))
+    builder.add_global_request_interceptor(OpenTurn(keeper, catalogue, settings.api_timeout))
     builder.add_global_response_interceptor(CloseTurn(keeper, catalogue))
     builder.add_exception_handler(Apologise(catalogue))
     return Skill(builder.create(), catalogue)

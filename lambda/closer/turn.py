@@ -1,27 +1,33 @@
 """One request's turn: the interceptors that open it (read the household once) and close it (write it once).
 
-The request interceptor builds the `Conversation` for the request; handlers ask it for an answer and hand that to
+The request interceptor builds the `Conversation` for the request (looking up the device's time zone when the
+household's is unknown or a week old, at the start of a session); handlers ask it for an answer and hand that to
 `answer()`; the response interceptor stores what changed. Response interceptors do not run when an exception
 handler answers (see the SDK), which is what we want: a failed turn changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import RequestEnvelope, Response
 
 from . import render
+from .alexa_api import DEFAULT_TIMEOUT, AlexaApi, ServiceError
+from .domain.calendar import local_date, needs_time_zone
 from .domain.catalogue import DEFAULT_LOCALE, Catalogue
 from .domain.conversation import Conversation, Session
+from .domain.household import Household
 from .domain.speech import Say
 from .store.keeper import HouseholdKeeper, Opened, Outcome
 
 _TURN = "closer.turn"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Turn:
     conversation: Conversation
     opened: Opened
     now: datetime
+    api: AlexaApi | None = None
     said: Say | None = None
 
 
@@ -41,6 +48,12 @@ def conversation(handler_input: HandlerInput) -> Conversation:
     if turn is None:
         raise LookupError("no turn was opened for this request")
     return turn.conversation
+
+
+def alexa_api(handler_input: HandlerInput) -> AlexaApi | None:
+    """The Alexa service API for this request (None when the request carries no endpoint or token)."""
+    turn = _turn(handler_input)
+    return turn.api if turn else None
 
 
 def answer(handler_input: HandlerInput, say: Say) -> Response:
@@ -63,9 +76,10 @@ def locale_of(handler_input: HandlerInput) -> str:
 
 
 class OpenTurn(AbstractRequestInterceptor):
-    def __init__(self, keeper: HouseholdKeeper, catalogue: Catalogue) -> None:
+    def __init__(self, keeper: HouseholdKeeper, catalogue: Catalogue, api_timeout: float = DEFAULT_TIMEOUT) -> None:
         self.keeper = keeper
         self.catalogue = catalogue
+        self.api_timeout = api_timeout
 
     def process(self, handler_input: HandlerInput) -> None:
         envelope = handler_input.request_envelope
@@ -75,11 +89,28 @@ class OpenTurn(AbstractRequestInterceptor):
         if not isinstance(user_id, str) or not user_id:
             raise ValueError("the request names no Alexa user")
         opened = self.keeper.open(user_id, attributes, now)
-        one_shot = bool(envelope.session and envelope.session.new) and \
-            getattr(envelope.request, "object_type", None) == "IntentRequest"
-        talk = Conversation(self.catalogue, opened.household, Session.from_json(attributes.get("session")),
-                            now, locale_of(handler_input), one_shot=one_shot)
-        handler_input.attributes_manager.request_attributes[_TURN] = Turn(talk, opened, now)
+        new_session = bool(envelope.session and envelope.session.new)
+        one_shot = new_session and getattr(envelope.request, "object_type", None) == "IntentRequest"
+        api = AlexaApi.for_request(envelope, self.api_timeout)
+        household = opened.household
+        if new_session and api is not None and needs_time_zone(household, now):
+            household = self._with_time_zone(household, api, envelope, now)
+        talk = Conversation(self.catalogue, household, Session.from_json(attributes.get("session")), now,
+                            locale_of(handler_input), one_shot=one_shot,
+                            today=local_date(now, household.time_zone))
+        handler_input.attributes_manager.request_attributes[_TURN] = Turn(talk, opened, now, api)
+
+    @staticmethod
+    def _with_time_zone(household: Household, api: AlexaApi, envelope: RequestEnvelope, now: datetime) -> Household:
+        device_id = getattr(getattr(getattr(envelope.context, "system", None), "device", None), "device_id", None)
+        if not device_id:
+            return household
+        try:
+            zone = api.time_zone(device_id)
+        except ServiceError as err:  # UTC for now; try again next session
+            log.warning("time zone lookup failed: %s", err)
+            return household
+        return replace(household, time_zone=zone, time_zone_checked=int(now.timestamp()))
 
 
 class CloseTurn(AbstractResponseInterceptor):

@@ -42,6 +42,7 @@ class LocalAlexa:
         self.device_id = f"amzn1.ask.device.{uuid.uuid5(uuid.NAMESPACE_URL, user_id).hex.upper()}"
         self.session: _Session | None = None
         self.last_response: dict[str, Any] | None = None
+        self.consent: dict[str, Any] | None = None  # a permission request Alexa is asking the couple about
 
     @property
     def in_session(self) -> bool:
@@ -71,6 +72,16 @@ class LocalAlexa:
         fills = {slot: self._slot_fill(name, slot, value) for slot, value in slots.items()}
         return self.send({"type": "IntentRequest", "intent": self._intent_body(name, fills)})
 
+    def answer_consent(self, status: str) -> dict[str, Any]:
+        """The couple's answer to Alexa's permission question: ACCEPTED, DENIED or NOT_ANSWERED."""
+        if self.consent is None:
+            raise ValueError("Alexa is not asking for a permission")
+        asked, self.consent = self.consent, None
+        scope = asked["payload"]["permissionScopes"][0]["permissionScope"]
+        return self.send({"type": "Connections.Response", "name": "AskFor",
+                          "status": {"code": "200", "message": "OK"},
+                          "payload": {"permissionScope": scope, "status": status}, "token": asked.get("token", "")})
+
     def end(self, reason: str = "USER_INITIATED") -> dict[str, Any] | None:
         """The session ends without the skill asking (the user walked away or said nothing twice)."""
         if self.session is None:
@@ -80,6 +91,7 @@ class LocalAlexa:
     # -- the envelope --
 
     def send(self, request: dict[str, Any]) -> dict[str, Any]:
+        opened = self.session is None
         if self.session is None:
             self.session = _Session(id=f"amzn1.echo-api.session.{uuid.uuid4()}")
         request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
@@ -87,10 +99,20 @@ class LocalAlexa:
                    "locale": self.locale, **request}
         event = {"version": "1.0", "session": self._session_body(self.session), "context": self._context(),
                  "request": request}
-        response = self.endpoint(event)
+        try:
+            response = self.endpoint(event)
+        except Exception:
+            if opened:  # a session the skill never answered was never open
+                self.session = None
+            raise
         self.last_response = response
         body = response.get("response") or {}
-        if request["type"] == "SessionEndedRequest" or body.get("shouldEndSession", True) is not False:
+        self.consent = next((d for d in body.get("directives") or [] if d.get("type") == "Connections.SendRequest"
+                             and d.get("name") == "AskFor"), None)
+        if self.consent is not None:  # Alexa asks for the permission, then hands the session back
+            self.session.attributes = response.get("sessionAttributes") or {}
+            self.session.new = False
+        elif request["type"] == "SessionEndedRequest" or body.get("shouldEndSession", True) is not False:
             self.session = None
         else:
             self.session.attributes = response.get("sessionAttributes") or {}

@@ -10,7 +10,8 @@ Launch phrases are recognised only at the start: "open closer together", "ask cl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from .model import InteractionModel
 
@@ -59,6 +60,8 @@ class Resolution:
     slots: dict[str, SlotFill] = field(default_factory=dict)
     score: int = 0
     sample: str | None = None  # the sample (or built-in phrase) that won, for --explain style output
+    words: str = ""  # what was matched against the samples: the utterance without any launch phrase
+    literal: int = 0  # the part of `score` pinned down by the sample's own words (the rest: resolved slot values)
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,73 @@ class _Pattern:
     slots: tuple[str, ...]
 
 
+NUMBER_WORDS = {word: number for number, word in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))}
+NUMBER_WORDS |= {"thirty": 30, "forty": 40, "fifty": 50}
+TIME_WORDS = {"noon": "12:00", "midday": "12:00", "midnight": "00:00", "morning": "MO", "afternoon": "AF",
+              "evening": "EV", "night": "NI", "tonight": "NI"}
+
+
+def spoken_time(words: str) -> str | None:
+    """An AMAZON.TIME value ("20:00", or "EV" for "evening") for what was said, as Alexa would send it."""
+    words = normalise(words).replace("o'clock", "").replace("a m", "am").replace("p m", "pm")
+    words = " ".join(words.split())
+    if words in TIME_WORDS:
+        return TIME_WORDS[words]
+    meridiem = None
+    for suffix in ("am", "pm", "in the morning", "in the evening", "at night", "in the afternoon"):
+        if words.endswith(" " + suffix) or words.endswith(suffix) and suffix in ("am", "pm"):
+            meridiem = "am" if suffix in ("am", "in the morning") else "pm"
+            words = words[: -len(suffix)].strip()
+            break
+    past = re.fullmatch(r"(half|quarter) past (.+)", words)
+    numbers = _numbers(past.group(2) if past else words)
+    if numbers is None or not 1 <= len(numbers) <= 2:
+        return None
+    hour, minute = numbers[0], (numbers[1] if len(numbers) == 2 else 0)
+    if past:
+        if len(numbers) != 1:
+            return None
+        minute = 30 if past.group(1) == "half" else 15
+    if hour > 23 or minute > 59 or (meridiem and not 1 <= hour <= 12):
+        return None
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    if meridiem == "am" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _numbers(words: str) -> list[int] | None:
+    """ "8 30", "eight thirty", "eight forty five", "20 00" -> [8, 30], [8, 45], [20, 0]."""
+    values: list[int] = []
+    for token in words.split():
+        if token.isdigit():
+            values.append(int(token))
+        elif token in NUMBER_WORDS:
+            value = NUMBER_WORDS[token]
+            if values and value < 10 and values[-1] >= 20 and values[-1] % 10 == 0 and len(values) > 1:
+                values[-1] += value  # "forty five" after the hour
+            else:
+                values.append(value)
+        else:
+            return None
+    return values or None
+
+
+# Spoken in full or contracted, the same words: both samples and utterances take the contracted form, so "let us
+# do gratitude" finds the sample "let's do {exercise}" (speech recognition writes either).
+CONTRACTIONS = {"let us": "let's", "we are": "we're", "i am": "i'm", "it is": "it's", "what is": "what's",
+                "that is": "that's", "we would": "we'd", "i would": "i'd", "we will": "we'll", "do not": "don't",
+                "did not": "didn't", "you are": "you're", "how is": "how's", "my name is": "my name's"}
+_CONTRACTION = re.compile(r"\b(" + "|".join(sorted(CONTRACTIONS, key=len, reverse=True)) + r")\b")
+
+
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'")
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
-    return " ".join(text.split())
+    return _CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(1)], " ".join(text.split()))
 
 
 class Resolver:
@@ -111,9 +177,25 @@ class Resolver:
         return _Pattern(intent, sample, re.compile(rf"^\s*{regex.strip()}\s*$"), literal, tuple(slots))
 
     def resolve(self, text: str) -> Resolution:
-        """Resolve what someone says to Alexa (with or without "Alexa," in front)."""
-        words = normalise(text)
-        words = re.sub(r"^alexa\s+", "", words)
+        """Resolve what someone says to Alexa (with or without "Alexa," in front).
+
+        A "please" at either end is let go when the words without it are understood better ("open closer together
+        please" opens the skill; "start small wins please" finds small wins), as Alexa's own language model does.
+        """
+        return self._understood(re.sub(r"^alexa\s+", "", normalise(text)), self._resolve)
+
+    @staticmethod
+    def _understood(words: str, resolve: Callable[[str], Resolution]) -> Resolution:
+        """`resolve(words)`, unless the words without a "please" at either end are understood better."""
+        heard = resolve(words)
+        polite = re.fullmatch(r"(?:please\s+)?(.+?)(?:\s+please)?", words)
+        if polite and polite.group(1) != words:
+            plain = resolve(polite.group(1))
+            if (plain.launch, plain.score) > (heard.launch, heard.score) and plain.intent != FALLBACK:
+                return plain
+        return heard
+
+    def _resolve(self, words: str) -> Resolution:
         inv = re.escape(self.invocation)
         if re.fullmatch(rf"(?:{'|'.join(LAUNCH_VERBS + ONE_SHOT_VERBS)})\s+{inv}", words):
             return Resolution(launch=True, intent=None, sample=words)
@@ -121,11 +203,11 @@ class Resolver:
         one_shot = re.fullmatch(rf"(?:{'|'.join(ONE_SHOT_VERBS)})\s+{inv}\s+(?:(?:{connecting})\s+)?(.+)", words) \
             or re.fullmatch(rf"(?:{'|'.join(LAUNCH_VERBS)})\s+{inv}\s+and\s+(.+)", words)
         if one_shot:
-            inner = self.match(one_shot.group(1))
+            inner = self._understood(one_shot.group(1), self.match)
             if inner.intent == FALLBACK:  # the connecting word may belong to the request ("ask ... for today's prompt")
                 rest = words.split(self.invocation, 1)[1].strip()
                 inner = self.match(rest)
-            return Resolution(True, inner.intent, inner.slots, inner.score, inner.sample)
+            return replace(inner, launch=True)
         return self.match(words)
 
     def match(self, words: str) -> Resolution:
@@ -142,14 +224,15 @@ class Resolver:
             if best is None or candidate.score > best.score:
                 best = candidate
         if best is None:
-            return Resolution(False, FALLBACK if self._has_fallback else None)
-        return best
+            return Resolution(False, FALLBACK if self._has_fallback else None, words=words)
+        return replace(best, words=words)
 
     def candidates(self, words: str) -> list[Resolution]:
         """Every intent that matches, best first: what `--explain` shows."""
         words = normalise(words)
         found = [self._fill(p, m) for p in self._patterns if (m := p.regex.fullmatch(words))]
-        return sorted((c for c in found if c is not None), key=lambda c: -c.score)
+        # sorted() is stable: equal scores keep the model's order, the same tie-break as match()
+        return sorted((replace(c, words=words) for c in found if c is not None), key=lambda c: -c.score)
 
     def _fill(self, pattern: _Pattern, found: re.Match[str]) -> Resolution | None:
         intent = self.model.intent(pattern.intent)
@@ -163,8 +246,14 @@ class Resolver:
                 hit = self._values[slot_type].get(value)
                 slots[name] = SlotFill(value, slot_type, hit[0] if hit else None, hit[1] if hit else None, True)
                 score += len(value) if hit else 0
+            elif slot_type == "AMAZON.TIME":
+                time = spoken_time(value)
+                if time is None:
+                    return None
+                slots[name] = SlotFill(time, slot_type)
+                score += len(value)
             else:
                 if slot_type == "AMAZON.FirstName" and not re.fullmatch(r"[a-z']+(?: [a-z']+)?", value):
                     return None
                 slots[name] = SlotFill(value, slot_type)
-        return Resolution(False, pattern.intent, slots, score, pattern.sample)
+        return Resolution(False, pattern.intent, slots, score, pattern.sample, literal=pattern.literal)

@@ -83,6 +83,19 @@ STRING_KEYS: Mapping[str, frozenset[str]] = {
         "error_reprompt": (),
         "save_failed": (),
         "and": (),
+        "reminder_what_time": (),
+        "reminder_what_time_reprompt": (),
+        "reminder_set": ("time",),
+        "reminder_changed": ("time",),
+        "reminder_permission_intro": (),
+        "reminder_permission_denied": (),
+        "reminder_permission_not_answered": (),
+        "reminder_permission_off": (),
+        "reminder_unavailable": (),
+        "reminder_none": (),
+        "reminder_cancelled": (),
+        "reminder_cancel_failed": (),
+        "reminder_text": (),
     }.items()
 }
 

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .catalogue import Catalogue, Exercise
 from .engine import Engine, Event, Outcome, Partners
-from .household import Household
+from .household import Household, Reminder
 from .prompts import todays_prompt
-from .speech import Card, Chime, Pause, Say, Segment
+from .reminders import (
+    PERMISSION_SCOPE,
+    ReminderTime,
+    ServiceFailure,
+    consent_token,
+    may_ask_permission,
+    reminder_request,
+    reminder_time,
+    time_from_token,
+)
+from .speech import Card, Chime, Consent, Pause, Say, Segment
 
 PROMPT_QUIET_SECONDS = 120
 
@@ -52,10 +62,11 @@ class Session:
 
 class Conversation:
     def __init__(self, catalogue: Catalogue, household: Household, session: Session, now: datetime,
-                 locale: str, one_shot: bool = False) -> None:
+                 locale: str, one_shot: bool = False, today: date | None = None) -> None:
         self.catalogue = catalogue
         self.locale = locale
         self.now = now
+        self.today = today or now.date()  # the household's local date
         self.one_shot = one_shot  # the session was opened by this very request ("ask closer together to ...")
         self.session = session
         self.pending, session.pending = session.pending, None  # an answer clears the question by default
@@ -224,7 +235,7 @@ class Conversation:
     # -- the daily prompt, progress, safety, deleting --
 
     def todays_prompt(self) -> Say:
-        self.household, prompt = todays_prompt(self.household, self.catalogue, self.now.date())
+        self.household, prompt = todays_prompt(self.household, self.catalogue, self.today)
         self.session.exercising = False
         card = Card(self._line("prompt_card_title"), prompt.text)
         if self.one_shot:
@@ -257,6 +268,61 @@ class Conversation:
     def delete_data(self) -> Say:
         self.session.pending = "delete"
         return self._reply(Say.ask(self._line("delete_confirm"), reprompt=self._line("delete_reprompt")))
+
+    # -- the daily reminder (the handler makes the Reminders API call between these steps) --
+
+    def plan_reminder(self, time_value: str | None, part: str | None) -> ReminderTime | Say:
+        """The time to set the reminder for, or what to say instead (no time heard, no time zone known)."""
+        time = reminder_time(time_value, part)
+        if time is None:
+            self.session.pending = None
+            return self._reply(Say.ask(self._line("reminder_what_time"),
+                                       reprompt=self._line("reminder_what_time_reprompt")))
+        if self.household.time_zone is None:  # a reminder at the wrong hour would be worse than none
+            return self._after_reminder(self._line("reminder_unavailable"))
+        return time
+
+    def reminder_request(self, time: ReminderTime) -> dict[str, Any]:
+        assert self.household.time_zone is not None
+        return reminder_request(time, self.household.time_zone, self.locale, self._line("reminder_text"), self.now)
+
+    def reminder_outcome(self, time: ReminderTime, result: str | ServiceFailure) -> Say:
+        """What to say once the Reminders API answered with the reminder's id, or failed."""
+        if isinstance(result, str):
+            key = "reminder_changed" if self.household.reminder else "reminder_set"
+            self.household = replace(self.household, reminder=Reminder(result, time.text))
+            return self._after_reminder(self._line(key, time=time.spoken))
+        if result is ServiceFailure.NO_PERMISSION:
+            if not may_ask_permission(self.household, self.now):
+                return self._after_reminder(self._line("reminder_permission_off"))
+            return self._reply(Say.ask_consent(self._line("reminder_permission_intro"),
+                                               consent=Consent(PERMISSION_SCOPE, consent_token(time))))
+        return self._after_reminder(self._line("reminder_unavailable"))
+
+    def permission_answer(self, status: str | None, token: str | None) -> ReminderTime | Say:
+        """Alexa's answer to the permission request: the time to set the reminder for, or what to say."""
+        time = time_from_token(token)
+        if status == "ACCEPTED" and time is not None:
+            return time
+        if status == "DENIED":
+            self.household = replace(self.household, reminder_denied_at=int(self.now.timestamp()))
+            return self._after_reminder(self._line("reminder_permission_denied"))
+        return self._after_reminder(self._line("reminder_permission_not_answered"))
+
+    def reminder_to_cancel(self) -> str | Say:
+        """The id of the reminder to delete, or what to say when there is none."""
+        if self.household.reminder is None:
+            return self._after_reminder(self._line("reminder_none"))
+        return self.household.reminder.id
+
+    def reminder_cancelled(self, failure: ServiceFailure | None) -> Say:
+        if failure is not None:
+            return self._after_reminder(self._line("reminder_cancel_failed"))
+        self.household = replace(self.household, reminder=None)
+        return self._after_reminder(self._line("reminder_cancelled"))
+
+    def _after_reminder(self, lead: str) -> Say:
+        return self._reply(Say.tell(lead) if self.one_shot else self._menu(lead))
 
     def error(self) -> Say:
         return self._reply(Say.ask(self._line("error_apology"), reprompt=self._line("error_reprompt")))
@@ -309,7 +375,7 @@ class Conversation:
         return self.session.exercising and self.household.progress is not None
 
     def _heard_prompt_today(self) -> bool:
-        return self.household.prompts.day == self.now.date().isoformat()
+        return self.household.prompts.day == self.today.isoformat()
 
     def _partners(self) -> Partners:
         return Partners.of(self.household, self.catalogue, self.locale)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 SCHEMA = 1
@@ -45,6 +45,14 @@ class PromptRotation:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """The couple's daily reminder: the Reminders API's id for it, and the local time ("20:00")."""
+
+    id: str
+    time: str
+
+
+@dataclass(frozen=True)
 class Household:
     user_id: str
     prompts: PromptRotation
@@ -54,6 +62,10 @@ class Household:
     history: tuple[Completion, ...] = ()
     completed: int = 0  # every exercise ever finished (history keeps only the recent ones)
     preferences: tuple[tuple[str, str], ...] = ()
+    time_zone: str | None = None  # the device's, from the Alexa settings API; None until known
+    time_zone_checked: int = 0  # when it was last looked up (seconds since the epoch)
+    reminder: Reminder | None = None
+    reminder_denied_at: int = 0  # when the couple last said no to reminders; not asked again for a week
     version: int = 0  # the stored version this record was read at; 0 = never stored
     created_at: int = 0
     updated_at: int = 0
@@ -98,6 +110,12 @@ class Household:
             data["progress"] = [p.exercise, p.step, p.round, p.retries]
         if self.preferences:
             data["preferences"] = dict(self.preferences)
+        if self.time_zone or self.time_zone_checked:
+            data["tz"] = [self.time_zone, self.time_zone_checked]
+        if self.reminder:
+            data["reminder"] = [self.reminder.id, self.reminder.time]
+        if self.reminder_denied_at:
+            data["reminder_denied_at"] = self.reminder_denied_at
         return data
 
     @classmethod
@@ -107,6 +125,8 @@ class Household:
             seed, cycle, position, day = data["prompts"]
             names = data.get("names")
             progress = data.get("progress")
+            zone, checked = data.get("tz") or (None, 0)
+            reminder = data.get("reminder")
             return cls(
                 user_id=str(data["user_id"]),
                 prompts=PromptRotation(int(seed), int(cycle), int(position), None if day is None else str(day)),
@@ -117,6 +137,10 @@ class Household:
                 history=tuple(Completion(str(e), int(at)) for e, at in data.get("history", [])),
                 completed=int(data.get("completed", 0)),
                 preferences=tuple(sorted((str(k), str(v)) for k, v in data.get("preferences", {}).items())),
+                time_zone=None if zone is None else str(zone),
+                time_zone_checked=int(checked),
+                reminder=Reminder(str(reminder[0]), str(reminder[1])) if reminder else None,
+                reminder_denied_at=int(data.get("reminder_denied_at", 0)),
                 version=int(data.get("version", 0)),
                 created_at=int(data.get("created_at", 0)),
                 updated_at=int(data.get("updated_at", 0)),
@@ -132,6 +156,9 @@ def merge(base: Household, ours: Household, theirs: Household) -> Household:
     other field our value wins only where we changed it, otherwise the stored (newer) value stays.
     """
     ours_new = [c for c in ours.history if c not in set(base.history)]
+    # A write of ours whose answer was lost may have landed after all: what the store already holds is not
+    # counted twice. The counter, not the capped history, carries every other completion.
+    already_stored = sum(c in set(theirs.history) for c in ours_new)
     history = tuple(sorted({*theirs.history, *ours_new}, key=lambda c: (c.at, c.exercise)))[-HISTORY_LIMIT:]
 
     def pick(name: str) -> Any:
@@ -145,14 +172,14 @@ def merge(base: Household, ours: Household, theirs: Household) -> Household:
         progress=pick("progress"),
         prompts=pick("prompts"),
         preferences=pick("preferences"),
+        time_zone=pick("time_zone"),
+        time_zone_checked=pick("time_zone_checked"),
+        reminder=pick("reminder"),
+        reminder_denied_at=pick("reminder_denied_at"),
         history=history,
-        completed=theirs.completed + max(0, ours.completed - base.completed),
+        completed=theirs.completed + max(0, ours.completed - base.completed - already_stored),
         updated_at=max(ours.updated_at, theirs.updated_at),
     )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ = ["Completion", "Household", "Progress", "PromptRotation", "merge"]
+__all__ = ["Completion", "Household", "Progress", "PromptRotation", "Reminder", "merge"]

@@ -35,13 +35,26 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """Hand the conversation to Alexa to ask for a permission by voice; the answer comes back with `token`."""
+
+    scope: str
+    token: str
+
+
+@dataclass(frozen=True)
 class Say:
-    """One answer: speech, the reprompt (required while the session stays open), an optional card."""
+    """One answer: speech, the reprompt (required while the session stays open), an optional card.
+
+    With `consent`, Alexa itself asks the couple for a permission after the speech, and the session waits for
+    its answer (a Connections.Response request) instead of reprompting.
+    """
 
     speech: tuple[Segment, ...]
     reprompt: tuple[Segment, ...] = ()
     end_session: bool = False
     card: Card | None = None
+    consent: Consent | None = None
 
     @classmethod
     def ask(cls, *speech: Segment | Iterable[Segment], reprompt: Segment | Iterable[Segment],
@@ -53,6 +66,11 @@ class Say:
     def tell(cls, *speech: Segment | Iterable[Segment], card: Card | None = None) -> Say:
         """An answer that ends the session."""
         return cls(_flatten(speech), (), end_session=True, card=card)
+
+    @classmethod
+    def ask_consent(cls, *speech: Segment | Iterable[Segment], consent: Consent) -> Say:
+        """Say something, then let Alexa ask for the permission."""
+        return cls(_flatten(speech), (), end_session=False, consent=consent)
 
     @classmethod
     def nothing(cls) -> Say:

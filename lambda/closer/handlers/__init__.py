@@ -3,11 +3,12 @@ conversation for an answer and renders it. The order of `ALL` matters: the first
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
-from . import exercises, navigation, opening, wellbeing
+from . import exercises, navigation, opening, reminders, wellbeing
 
 ALL: tuple[AbstractRequestHandler, ...] = (
     *opening.HANDLERS,
     *exercises.HANDLERS,
     *wellbeing.HANDLERS,
+    *reminders.HANDLERS,
     *navigation.HANDLERS,  # last: it ends with the catch-all for anything unknown
 )

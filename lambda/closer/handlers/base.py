@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -18,6 +19,11 @@ class Handler(AbstractRequestHandler):
     request_type = "IntentRequest"
     intents: tuple[str, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """How tools (closer lint) name this handler."""
+        return type(self).__name__
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if self.intents:
             return any(is_intent_name(name)(handler_input) for name in self.intents)
@@ -28,6 +34,22 @@ class Handler(AbstractRequestHandler):
 
     def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
         raise NotImplementedError
+
+
+class Act(Handler):
+    """A handler whose whole answer is one act of the conversation, with nothing to read from the request."""
+
+    def __init__(self, act: Callable[[Conversation], Say], *intents: str, request_type: str = "IntentRequest") -> None:
+        self.act = act
+        self.intents = intents
+        self.request_type = request_type
+
+    @property
+    def name(self) -> str:
+        return f"Conversation.{self.act.__name__}"
+
+    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
+        return self.act(talk)
 
 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:

@@ -4,7 +4,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from ..domain.conversation import Conversation
 from ..domain.speech import Say
-from .base import Handler, slot_id, slot_text
+from .base import Act, Handler, slot_id, slot_text
 
 
 class StartExercise(Handler):
@@ -19,53 +19,13 @@ class StartExercise(Handler):
         return talk.start_exercise(exercise_id)
 
 
-class ListExercises(Handler):
-    intents = ("ListExercisesIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.list_exercises()
-
-
-class Continue(Handler):
-    intents = ("ContinueIntent", "AMAZON.ResumeIntent")
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.resume()
-
-
-class Next(Handler):
-    intents = ("AMAZON.NextIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.next()
-
-
-class Yes(Handler):
-    intents = ("AMAZON.YesIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.yes()
-
-
-class No(Handler):
-    intents = ("AMAZON.NoIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.no()
-
-
-class Repeat(Handler):
-    intents = ("AMAZON.RepeatIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.repeat()
-
-
-class StartOver(Handler):
-    intents = ("AMAZON.StartOverIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.start_over()
-
-
-HANDLERS = (StartExercise(), ListExercises(), Continue(), Next(), Yes(), No(), Repeat(), StartOver())
+HANDLERS = (
+    StartExercise(),
+    Act(Conversation.list_exercises, "ListExercisesIntent"),
+    Act(Conversation.resume, "ContinueIntent", "AMAZON.ResumeIntent"),
+    Act(Conversation.next, "AMAZON.NextIntent"),
+    Act(Conversation.yes, "AMAZON.YesIntent"),
+    Act(Conversation.no, "AMAZON.NoIntent"),
+    Act(Conversation.repeat, "AMAZON.RepeatIntent"),
+    Act(Conversation.start_over, "AMAZON.StartOverIntent"),
+)

@@ -4,38 +4,10 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from ..domain.conversation import Conversation
 from ..domain.speech import Say
-from .base import Handler
+from .base import Act, Handler
 
 # Requests Alexa sends that must be answered without speech.
 SILENT_REQUESTS = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
-
-
-class Help(Handler):
-    intents = ("AMAZON.HelpIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.help()
-
-
-class Stop(Handler):
-    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.stop()
-
-
-class Pause(Handler):
-    intents = ("AMAZON.PauseIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.pause()
-
-
-class Home(Handler):
-    intents = ("AMAZON.NavigateHomeIntent",)
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.home()
 
 
 class Unhandled(Handler):
@@ -50,4 +22,10 @@ class Unhandled(Handler):
         return talk.fallback()
 
 
-HANDLERS = (Help(), Stop(), Pause(), Home(), Unhandled())
+HANDLERS = (
+    Act(Conversation.help, "AMAZON.HelpIntent"),
+    Act(Conversation.stop, "AMAZON.StopIntent", "AMAZON.CancelIntent"),
+    Act(Conversation.pause, "AMAZON.PauseIntent"),
+    Act(Conversation.home, "AMAZON.NavigateHomeIntent"),
+    Unhandled(),  # last: it answers anything
+)

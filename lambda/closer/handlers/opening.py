@@ -4,14 +4,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from ..domain.conversation import Conversation
 from ..domain.speech import Say
-from .base import Handler, slot_text
-
-
-class Launch(Handler):
-    request_type = "LaunchRequest"
-
-    def answer(self, talk: Conversation, handler_input: HandlerInput) -> Say:
-        return talk.launch()
+from .base import Act, Handler, slot_text
 
 
 class GiveNames(Handler):
@@ -21,4 +14,4 @@ class GiveNames(Handler):
         return talk.set_names(slot_text(handler_input, "first"), slot_text(handler_input, "second"))
 
 
-HANDLERS = (Launch(), GiveNames())
+HANDLERS = (Act(Conversation.launch, request_type="LaunchRequest"), GiveNames())
