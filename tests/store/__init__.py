@@ -1,0 +1,1 @@
+"""Store tests: the contract on every engine, DynamoDB faults, races and configuration."""
