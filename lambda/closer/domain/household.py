@@ -155,10 +155,11 @@ def merge(base: Household, ours: Household, theirs: Household) -> Household:
     History entries from both sides are kept (none is ever lost) and the completion counter adds up; for every
     other field our value wins only where we changed it, otherwise the stored (newer) value stays.
     """
-    ours_new = [c for c in ours.history if c not in set(base.history)]
+    known, stored = set(base.history), set(theirs.history)
+    ours_new = [c for c in ours.history if c not in known]
     # A write of ours whose answer was lost may have landed after all: what the store already holds is not
     # counted twice. The counter, not the capped history, carries every other completion.
-    already_stored = sum(c in set(theirs.history) for c in ours_new)
+    already_stored = sum(c in stored for c in ours_new)
     history = tuple(sorted({*theirs.history, *ours_new}, key=lambda c: (c.at, c.exercise)))[-HISTORY_LIMIT:]
 
     def pick(name: str) -> Any:
