@@ -88,3 +88,18 @@ def test_progress_is_warm_and_never_scolds(named_couple: Couple, clock: Clock) -
     clock.advance(days=9)
     said = couple.say("ask closer together how are we doing")
     assert "that's okay" in said and "2 in all" in said
+
+
+def test_a_question_asked_mid_exercise_offers_to_carry_on_not_something_else(named_couple: Couple) -> None:
+    couple = named_couple
+    couple.say("ask closer together to start small wins")
+    couple.say("next")
+    step = couple.stored()["progress"][1]
+    said = couple.say("how are we doing")
+    assert said.endswith("Shall we carry on with small wins?")
+    assert couple.say("repeat") == said  # repeat repeats what was just said, not the step
+    said = couple.say("yes")
+    assert "Let's pick up small wins" in said and couple.stored()["progress"][1] == step
+    said = couple.say("today's prompt")
+    assert "Shall we carry on with small wins?" in said
+    assert "Let's pick up small wins" in couple.say("next")

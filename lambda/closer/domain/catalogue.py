@@ -36,6 +36,7 @@ STRING_KEYS: Mapping[str, frozenset[str]] = {
         "welcome_back_named": ("names",),
         "offer_resume": ("exercise", "round", "rounds"),
         "offer_resume_reprompt": ("exercise",),
+        "offer_continue": ("exercise",),
         "offer_prompt": (),
         "offer_prompt_reprompt": (),
         "where_you_are": ("exercise", "round", "rounds"),

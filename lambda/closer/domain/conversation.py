@@ -127,6 +127,7 @@ class Conversation:
         return self._play(self.engine.resume(progress, self._partners()))
 
     def list_exercises(self) -> Say:
+        self.session.exercising = False  # a step aside: "next" picks the exercise up again, yes/no do not
         return self._reply(Say.ask(
             self._line("list_exercises", count=len(self.catalogue.exercises), exercises=self._exercise_names()),
             reprompt=self._line("list_reprompt")))
@@ -236,7 +237,6 @@ class Conversation:
 
     def todays_prompt(self) -> Say:
         self.household, prompt = todays_prompt(self.household, self.catalogue, self.today)
-        self.session.exercising = False
         card = Card(self._line("prompt_card_title"), prompt.text)
         if self.one_shot:
             return self._reply(Say.tell(self._line("prompt_intro"), prompt.text,
@@ -350,6 +350,14 @@ class Conversation:
                                    reprompt=self._line("menu_reprompt")))
 
     def _recommend(self, lead: Segment | Sequence[Segment], card: Card | None = None) -> Say:
+        """End with a question that moves on: carry on with the exercise they stepped out of, or a suggestion."""
+        if self._in_exercise():
+            assert self.household.progress is not None
+            current = self.catalogue.exercise(self.household.progress.exercise)
+            self.session.exercising = False
+            self.session.pending = "resume"
+            return Say.ask(lead, self._line("offer_continue", exercise=current.name),
+                           reprompt=self._line("offer_resume_reprompt", exercise=current.name), card=card)
         exercise = self._suggestion()
         self.session.pending = f"start:{exercise.id}"
         return Say.ask(lead, self._line("recommend", exercise=exercise.name, pitch=exercise.pitch,
