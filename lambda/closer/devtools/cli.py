@@ -119,16 +119,13 @@ def _local_time_zone() -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from ..config import Settings
     from ..skill import build_skill
     from ..web import create_app, serve
 
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings.from_env()
-    settings = dataclasses.replace(settings, skill_id=args.skill_id or settings.skill_id,
-                                   db_path=args.db or settings.db_path)
+    settings = replace(settings, skill_id=args.skill_id or settings.skill_id, db_path=args.db or settings.db_path)
     verifier = None
     if not args.no_verify:
         if not settings.skill_id:
