@@ -18,7 +18,7 @@ run: $(STAMP)
 	@$(BIN)/closer chat
 
 test: $(STAMP) $(DYNAMODB_LOCAL) $(CHECKOV)
-	$(BIN)/ruff check lambda tests
+	$(BIN)/ruff check lambda tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/closer lint
 	$(BIN)/pytest
@@ -29,10 +29,14 @@ $(STAMP): pyproject.toml lambda/requirements.txt
 	$(BIN)/python -m pip install --quiet -r lambda/requirements.txt -e '.[dev]'
 	@touch $@
 
-# DynamoDB requests per exercise session, ours against the SDK samples' adapter; then the store's design choices.
+# Figures, each against a baseline measured in the same run: cold start and turn time against the SDK samples'
+# way, DynamoDB requests per exercise session against the samples' adapter, the store's design choices, and the
+# web service's requests per second with verification on and off.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/skill_turns.py
 	$(BIN)/python benchmarks/dynamodb_requests.py
 	$(BIN)/python benchmarks/dynamodb_choices.py
+	$(BIN)/python benchmarks/web_throughput.py
 
 # The Lambda zip for infra/skill-stack.yaml (docs/deploy.md); `closer bundle --help` for another runtime or CPU.
 bundle: $(STAMP)
