@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .resolver import FALLBACK, Resolution, Resolver, SlotFill, normalise
+from .resolver import FALLBACK, Resolution, Resolver, SlotFill
 
 Endpoint = Callable[[dict[str, Any]], dict[str, Any]]
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-c105e7000000"
@@ -126,15 +126,7 @@ class LocalAlexa:
     def _slot_fill(self, intent: str, slot: str, value: str | None) -> SlotFill | None:
         if value is None:
             return None
-        model = self.resolver.model if self.resolver else None
-        declared = model.intent(intent) if model else None
-        slot_type = declared.slots.get(slot, "") if declared else ""
-        if model and slot_type in model.types:
-            for v in model.types[slot_type]:
-                if normalise(value) in {normalise(s) for s in (v.name, *v.synonyms)}:
-                    return SlotFill(value, slot_type, v.id, v.name, custom=True)
-            return SlotFill(value, slot_type, custom=True)
-        return SlotFill(value, slot_type)
+        return self.resolver.slot_fill(intent, slot, value) if self.resolver else SlotFill(value, "")
 
     def _intent_body(self, name: str, fills: Mapping[str, SlotFill | None]) -> dict[str, Any]:
         model = self.resolver.model if self.resolver else None

@@ -234,6 +234,15 @@ class Resolver:
         # sorted() is stable: equal scores keep the model's order, the same tie-break as match()
         return sorted((replace(c, words=words) for c in found if c is not None), key=lambda c: -c.score)
 
+    def slot_fill(self, intent: str, slot: str, value: str) -> SlotFill:
+        """The slot as Alexa sends it for `value`: entity-resolved against the model for custom slot types."""
+        declared = self.model.intent(intent)
+        slot_type = declared.slots.get(slot, "") if declared else ""
+        if slot_type in self._values:
+            hit = self._values[slot_type].get(normalise(value))
+            return SlotFill(value, slot_type, hit[0] if hit else None, hit[1] if hit else None, custom=True)
+        return SlotFill(value, slot_type)
+
     def _fill(self, pattern: _Pattern, found: re.Match[str]) -> Resolution | None:
         intent = self.model.intent(pattern.intent)
         slot_types = intent.slots if intent else {}
@@ -243,9 +252,8 @@ class Resolver:
             value = found.group(name).strip()
             slot_type = slot_types.get(name, "")
             if slot_type in self._values:
-                hit = self._values[slot_type].get(value)
-                slots[name] = SlotFill(value, slot_type, hit[0] if hit else None, hit[1] if hit else None, True)
-                score += len(value) if hit else 0
+                slots[name] = self.slot_fill(pattern.intent, name, value)
+                score += len(value) if slots[name].resolved_id else 0
             elif slot_type == "AMAZON.TIME":
                 time = spoken_time(value)
                 if time is None:
